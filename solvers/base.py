@@ -119,8 +119,7 @@ class Solver(ABC):
         device = normalize_device(device)
         if device_kind(device) not in self.spec.devices:
             raise DeviceError(
-                f"solver {self.spec.name} does not run on {device}; it runs on "
-                f"{', '.join(self.spec.devices)}"
+                f"solver {self.spec.name} does not run on {device}; it runs on {', '.join(self.spec.devices)}"
             )
         if not has_device(self.spec.framework, device):
             raise DeviceError(f"device {device} is not present on this machine for {self.spec.framework}")

@@ -37,10 +37,25 @@ def _dense(framework: str, method: str, kind: str, module: str, attr: str, **kw)
     )
 
 
-BUILTIN_SPECS: tuple[SolverSpec, ...] = (
+NUMPY_SPECS: tuple[SolverSpec, ...] = (
     # numpy: LAPACK through numpy's own OpenBLAS; full solvers, top-k by slicing.
-    _dense("numpy", "eigh", "eig", "numpy_solvers", "NumpyEigh", description="numpy.linalg.eigh; top-k sliced"),
+    _dense(
+        "numpy", "eigh", "eig", "numpy_solvers", "NumpyEigh", description="numpy.linalg.eigh; top-k sliced"
+    ),
     _dense("numpy", "svd", "svd", "numpy_solvers", "NumpySvd", description="numpy.linalg.svd; top-k sliced"),
     _dense("numpy", "qr", "qr", "numpy_solvers", "NumpyQr", description="numpy.linalg.qr, reduced"),
     _dense("numpy", "matmul", "matmul", "numpy_solvers", "NumpyMatmul", description="A @ A: the yardstick"),
 )
+
+
+def _builtin_specs() -> tuple[SolverSpec, ...]:
+    """Every built-in spec; one catalog module per framework keeps each list short."""
+    from .catalog_amortized import AMORTIZED_SPECS
+    from .catalog_jax import JAX_SPECS
+    from .catalog_scipy import SCIPY_SPECS
+    from .catalog_torch import TORCH_SPECS
+
+    return NUMPY_SPECS + SCIPY_SPECS + TORCH_SPECS + JAX_SPECS + AMORTIZED_SPECS
+
+
+BUILTIN_SPECS = _builtin_specs()

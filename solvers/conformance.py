@@ -14,7 +14,8 @@ import numpy as np
 
 from . import accuracy, problems
 from .errors import ConformanceError
-from .registry import load, spec as spec_of
+from .registry import load
+from .registry import spec as spec_of
 from .spec import SolverSpec
 
 #: Problem size for the suite: small enough to run every solver quickly, large enough that
@@ -60,7 +61,9 @@ def cases(s: SolverSpec) -> list[Case]:
 
 def skip_reason(s: SolverSpec, case: Case) -> str | None:
     """The reason the solver declared for not doing this case, or None."""
-    return s.cannot.get(case.problem) or s.cannot.get(f"{case.problem}-{case.dtype}") or s.cannot.get(case.dtype)
+    return (
+        s.cannot.get(case.problem) or s.cannot.get(f"{case.problem}-{case.dtype}") or s.cannot.get(case.dtype)
+    )
 
 
 def _fail(s: SolverSpec, case: Case, check: str, detail: str) -> ConformanceError:
@@ -124,7 +127,13 @@ def run_case(s: SolverSpec | str, case: Case, device: str = "cpu", **options: An
         _check_array(result.q, (m, p), case.dtype, s, case, "q")
         _check_array(result.r, (p, n), case.dtype, s, case, "r")
         below = float(np.abs(np.tril(result.r.astype(np.float64), -1)).max(initial=0.0))
-        _expect(below <= 10 * np.finfo(case.dtype).eps * ref.norm2, s, case, "upper triangular", f"max below {below:.3g}")
+        _expect(
+            below <= 10 * np.finfo(case.dtype).eps * ref.norm2,
+            s,
+            case,
+            "upper triangular",
+            f"max below {below:.3g}",
+        )
         metrics["residual"] = accuracy.qr_residual(a, result.q, result.r)
         metrics["orthogonality"] = accuracy.orthogonality(result.q)
     else:

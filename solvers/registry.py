@@ -54,7 +54,9 @@ def _entry_point_specs() -> Iterable[SolverSpec]:
         except Exception as exc:
             warnings.warn(f"cannot load eigbench solver entry point {ep.value!r}: {exc}", stacklevel=3)
             continue
-        items = [obj] if isinstance(obj, SolverSpec) else list(obj) if isinstance(obj, (list, tuple)) else None
+        items = (
+            [obj] if isinstance(obj, SolverSpec) else list(obj) if isinstance(obj, (list, tuple)) else None
+        )
         if not items or not all(isinstance(s, SolverSpec) for s in items):
             warnings.warn(f"entry point {ep.value!r} is not a SolverSpec (or a list of them)", stacklevel=3)
             continue
