@@ -70,7 +70,9 @@ class SolverSpec:
     options: Mapping[str, object] = field(default_factory=dict)
     """Option names the solver accepts, with their defaults."""
     min_n_per_k: float = 0.0
-    """The method needs n > min_n_per_k · k (torch.lobpcg: n ≥ 3k, JAX lobpcg: n > 5k)."""
+    """The method needs n ≥ min_n_per_k · k (torch.lobpcg: n ≥ 3k)..."""
+    min_n_strict: bool = False
+    """...or n > min_n_per_k · k when True (JAX lobpcg_standard: n > 5k)."""
     needs_k: bool = False
     """The method cannot compute the full spectrum: k is required."""
     cannot: Mapping[str, str] = field(default_factory=dict)

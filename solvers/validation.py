@@ -93,11 +93,14 @@ def check_k(spec: SolverSpec, k: Any, m: int, n: int) -> int | None:
         raise InvalidInputError(f"k must be positive, got k={k}")
     if k > size:
         raise InvalidInputError(f"k={k} exceeds the matrix size {size} (shape {m}×{n})")
-    if spec.min_n_per_k and size < spec.min_n_per_k * k:
-        raise InvalidInputError(
-            f"k={k} is too large for {spec.name}: it needs n ≥ {spec.min_n_per_k:g}·k "
-            f"(n={size}, so k ≤ {int(size // spec.min_n_per_k)})"
-        )
+    if spec.min_n_per_k:
+        limit = spec.min_n_per_k * k
+        if size < limit or (spec.min_n_strict and size == limit):
+            relation = ">" if spec.min_n_strict else "≥"
+            raise InvalidInputError(
+                f"k={k} is too large for {spec.name}: it needs n {relation} {spec.min_n_per_k:g}·k "
+                f"(n={size}, k={k})"
+            )
     return k
 
 
