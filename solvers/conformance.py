@@ -75,11 +75,16 @@ def _expect(cond: bool, s: SolverSpec, case: Case, check: str, detail: str) -> N
         raise _fail(s, case, check, detail)
 
 
-def _check_array(arr: Any, shape: tuple[int, ...], dtype: str, s: SolverSpec, case: Case, name: str) -> None:
+def _check_array(
+    result: Any, name: str, shape: tuple[int, ...], dtype: str, s: SolverSpec, case: Case
+) -> np.ndarray:
+    """The named output, checked for type, shape, dtype and finiteness."""
+    arr = getattr(result, name)
     _expect(isinstance(arr, np.ndarray), s, case, "types", f"{name} is {type(arr).__name__}, not ndarray")
     _expect(arr.shape == shape, s, case, "shapes", f"{name} has shape {arr.shape}, expected {shape}")
     _expect(arr.dtype == np.dtype(dtype), s, case, "dtype", f"{name} is {arr.dtype}, expected {dtype}")
     _expect(bool(np.isfinite(arr).all()), s, case, "finite", f"{name} has NaN or Inf")
+    return arr
 
 
 def _check_bound(value: float, bound: float, s: SolverSpec, case: Case, check: str) -> None:
@@ -105,40 +110,35 @@ def run_case(s: SolverSpec | str, case: Case, device: str = "cpu", **options: An
     m, n = a.shape
     k = case.k if case.k is not None else min(m, n)
     metrics: dict[str, float] = {}
+    d = case.dtype
     if s.kind == "eig":
-        _check_array(result.values, (k,), case.dtype, s, case, "values")
-        _check_array(result.vectors, (n, k), case.dtype, s, case, "vectors")
-        vals = result.values.astype(np.float64)
+        values = _check_array(result, "values", (k,), d, s, case)
+        vectors = _check_array(result, "vectors", (n, k), d, s, case)
+        vals = values.astype(np.float64)
         _expect(bool(np.all(np.diff(vals) <= 0)), s, case, "descending", f"values not descending: {vals[:6]}")
         metrics["value_error"] = accuracy.value_error(vals, ref.values, ref.norm2)
-        metrics["residual"] = accuracy.eig_residual(a, result.values, result.vectors)
-        metrics["orthogonality"] = accuracy.orthogonality(result.vectors)
+        metrics["residual"] = accuracy.eig_residual(a, values, vectors)
+        metrics["orthogonality"] = accuracy.orthogonality(vectors)
     elif s.kind == "svd":
-        _check_array(result.u, (m, k), case.dtype, s, case, "u")
-        _check_array(result.s, (k,), case.dtype, s, case, "s")
-        _check_array(result.vt, (k, n), case.dtype, s, case, "vt")
-        sv = result.s.astype(np.float64)
+        u = _check_array(result, "u", (m, k), d, s, case)
+        sv = _check_array(result, "s", (k,), d, s, case).astype(np.float64)
+        vt = _check_array(result, "vt", (k, n), d, s, case)
         _expect(bool(np.all(np.diff(sv) <= 0) and sv.min() >= 0), s, case, "descending", f"s: {sv[:6]}")
         metrics["value_error"] = accuracy.value_error(sv, ref.singular_values, ref.norm2)
-        metrics["residual"] = accuracy.svd_residual(a, result.u, result.s, result.vt)
-        metrics["orthogonality"] = max(accuracy.orthogonality(result.u), accuracy.orthogonality(result.vt.T))
+        metrics["residual"] = accuracy.svd_residual(a, u, sv, vt)
+        metrics["orthogonality"] = max(accuracy.orthogonality(u), accuracy.orthogonality(vt.T))
     elif s.kind == "qr":
         p = min(m, n)
-        _check_array(result.q, (m, p), case.dtype, s, case, "q")
-        _check_array(result.r, (p, n), case.dtype, s, case, "r")
-        below = float(np.abs(np.tril(result.r.astype(np.float64), -1)).max(initial=0.0))
-        _expect(
-            below <= 10 * np.finfo(case.dtype).eps * ref.norm2,
-            s,
-            case,
-            "upper triangular",
-            f"max below {below:.3g}",
-        )
-        metrics["residual"] = accuracy.qr_residual(a, result.q, result.r)
-        metrics["orthogonality"] = accuracy.orthogonality(result.q)
+        q = _check_array(result, "q", (m, p), d, s, case)
+        r = _check_array(result, "r", (p, n), d, s, case)
+        below = float(np.abs(np.tril(r.astype(np.float64), -1)).max(initial=0.0))
+        limit = 10 * float(np.finfo(d).eps) * ref.norm2
+        _expect(below <= limit, s, case, "upper triangular", f"max |R below diagonal| = {below:.3g}")
+        metrics["residual"] = accuracy.qr_residual(a, q, r)
+        metrics["orthogonality"] = accuracy.orthogonality(q)
     else:
-        _check_array(result.product, (n, n), case.dtype, s, case, "product")
-        metrics["value_error"] = accuracy.matmul_error(a, result.product)
+        product = _check_array(result, "product", (n, n), d, s, case)
+        metrics["value_error"] = accuracy.matmul_error(a, product)
     bounds = {"value_error": acc.values, "residual": acc.residual, "orthogonality": acc.orthogonality}
     for name, value in metrics.items():
         _check_bound(value, bounds[name], s, case, name)
