@@ -48,14 +48,15 @@ NUMPY_SPECS: tuple[SolverSpec, ...] = (
 )
 
 
-def _builtin_specs() -> tuple[SolverSpec, ...]:
-    """Every built-in spec; one catalog module per framework keeps each list short."""
+def builtin_specs() -> tuple[SolverSpec, ...]:
+    """Every built-in spec; one catalog module per framework keeps each list short.
+
+    Built on demand (not at import) so a per-framework catalog can import the helpers
+    above without a circular import.
+    """
     from .catalog_amortized import AMORTIZED_SPECS
     from .catalog_jax import JAX_SPECS
     from .catalog_scipy import SCIPY_SPECS
     from .catalog_torch import TORCH_SPECS
 
     return NUMPY_SPECS + SCIPY_SPECS + TORCH_SPECS + JAX_SPECS + AMORTIZED_SPECS
-
-
-BUILTIN_SPECS = _builtin_specs()

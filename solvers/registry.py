@@ -34,9 +34,9 @@ def _ensure_loaded() -> None:
     with _lock:
         if _loaded:
             return
-        from .catalog import BUILTIN_SPECS
+        from .catalog import builtin_specs
 
-        for s in BUILTIN_SPECS:
+        for s in builtin_specs():
             _specs[s.name] = s
         for s in _entry_point_specs():
             if s.name in _specs:
