@@ -126,6 +126,9 @@ def measure_with_output(
     _check(repeat, warmup, min_sample_seconds, max_seconds)
     began = clock()
     first, out = _sample(fn, 1, clock, sync)
+    if first >= max_seconds:
+        # One call already spends the budget (n = 10000 svd): it is the only sample we can afford.
+        return Timing((first,), loops=1, warmup=0, first_call_seconds=first, compile_seconds=None), out
     last_call = first
     for _ in range(warmup - 1):
         last_call, out = _sample(fn, 1, clock, sync)
@@ -173,7 +176,8 @@ def measure(
     The first call is always made and timed on its own (``first_call_seconds``); it counts as
     the first of ``warmup`` warm-up calls (at least one). Loops are then calibrated and up to
     ``repeat`` samples taken, stopping early once ``max_seconds`` would be exceeded (at least
-    one sample is always kept). `sync`, when given, is called before the clock starts each
+    one sample is always kept). A first call that alone takes ``max_seconds`` or more is the
+    only sample (``warmup`` = 0): a slow point is then called once, not twice. `sync`, when given, is called before the clock starts each
     sample and after the sample's last call, inside the timed region.
     """
     timing, _ = measure_with_output(

@@ -1,0 +1,1 @@
+"""Misbehaving solvers, installed through the entry point to test the harness's isolation."""
