@@ -204,11 +204,6 @@ def test_registry_solver_warm_call_reuses_state(name):
     assert again.steps < first.steps
 
 
-@pytest.mark.parametrize("name", ["jax.amortized", "jax.subspace"])
-def test_conformance(name):
-    solvers.conformance.check_solver(name)
-
-
 def test_registry_rejects_conflicting_step_limits_and_foreign_state():
     with pytest.raises(solvers.UnknownOptionError, match="disagree"):
         solvers.load("jax.amortized", max_steps=10, maxiter=20)

@@ -15,7 +15,6 @@ jax = pytest.importorskip("jax")
 
 import solvers  # noqa: E402
 from solvers import problems  # noqa: E402
-from solvers.conformance import check_solver  # noqa: E402
 from solvers.devices import gpu_count  # noqa: E402
 from solvers.errors import InvalidInputError  # noqa: E402
 
@@ -46,20 +45,6 @@ def test_registered_with_honest_capabilities(name: str) -> None:
     s = solvers.spec(name)
     assert s.framework == "jax" and s.requires == ("jax",) and "cuda" in s.devices
     assert s.dtypes == ("float32", "float64")
-
-
-@pytest.mark.parametrize("name", JAX_NAMES)
-def test_conformance(name: str) -> None:
-    outcomes = check_solver(name)
-    assert outcomes and all(v == "passed" for v in outcomes.values()), outcomes
-
-
-@needs_gpu
-@pytest.mark.cuda
-@pytest.mark.parametrize("name", JAX_NAMES)
-def test_conformance_on_gpu(name: str) -> None:
-    outcomes = check_solver(name, device="cuda")
-    assert all(v == "passed" for v in outcomes.values()), outcomes
 
 
 @needs_gpu

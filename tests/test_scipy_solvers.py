@@ -20,13 +20,6 @@ def a() -> np.ndarray:
     return problems.random_symmetric(60, seed=3)
 
 
-@pytest.mark.parametrize("name", SCIPY_NAMES)
-def test_conformance(name: str) -> None:
-    outcomes = solvers.conformance.check_solver(name)
-    assert outcomes
-    assert all(o == "passed" or o.startswith("skipped: ") for o in outcomes.values())
-
-
 def test_all_scipy_solvers_registered() -> None:
     assert set(SCIPY_NAMES) <= set(solvers.names(framework="scipy"))
 

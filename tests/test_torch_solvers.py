@@ -24,22 +24,6 @@ def a() -> np.ndarray:
     return problems.random_symmetric(60, seed=3)
 
 
-def _ok(outcomes: dict[str, str]) -> bool:
-    return bool(outcomes) and all(o == "passed" or o.startswith("skipped: ") for o in outcomes.values())
-
-
-@pytest.mark.parametrize("name", TORCH_NAMES)
-def test_conformance_cpu(name: str) -> None:
-    assert _ok(solvers.conformance.check_solver(name))
-
-
-@needs_cuda
-@pytest.mark.cuda
-@pytest.mark.parametrize("name", TORCH_NAMES)
-def test_conformance_cuda(name: str) -> None:
-    assert _ok(solvers.conformance.check_solver(name, device="cuda"))
-
-
 @needs_cuda
 @pytest.mark.cuda
 def test_cuda_operand_on_the_gpu_and_synced(a: np.ndarray) -> None:
