@@ -1,0 +1,1 @@
+"""Study scripts: measurements that answer one question each and print their tables."""
