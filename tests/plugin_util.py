@@ -13,7 +13,9 @@ import textwrap
 from pathlib import Path
 
 
-def install_plugin(root: Path, module: str, source: str, attribute: str = "SPECS", dist: str | None = None) -> Path:
+def install_plugin(
+    root: Path, module: str, source: str, attribute: str = "SPECS", dist: str | None = None
+) -> Path:
     """Write `module` (with `source`) and a dist-info declaring ``module:attribute``; return the dir."""
     dist = dist or f"{module.replace('_', '-')}"
     site = root / f"site-{module}"

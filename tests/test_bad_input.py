@@ -102,7 +102,9 @@ def test_dtype_the_solver_does_not_declare() -> None:
         name="only64.eigh", framework="numpy", kind="eig",
         implementation="solvers.numpy_solvers:NumpyEigh", dtypes=("float64",),
     )  # fmt: skip
-    with pytest.raises(UnsupportedDtypeError, match=r"only64\.eigh does not support float32; it supports float64"):
+    with pytest.raises(
+        UnsupportedDtypeError, match=r"only64\.eigh does not support float32; it supports float64"
+    ):
         solvers.load(spec).solve(sym().astype(np.float32))
 
 
@@ -135,14 +137,18 @@ def test_iterative_solver_needs_k() -> None:
 
 def test_k_too_large_for_torch_lobpcg() -> None:
     pytest.importorskip("torch")
-    with pytest.raises(InvalidInputError, match=r"k=5 is too large for torch\.lobpcg: it needs n ≥ 3·k \(n=12, k=5\)"):
+    with pytest.raises(
+        InvalidInputError, match=r"k=5 is too large for torch\.lobpcg: it needs n ≥ 3·k \(n=12, k=5\)"
+    ):
         solvers.solve("torch.lobpcg", sym(12), k=5)
     solvers.solve("torch.lobpcg", sym(12), k=4)
 
 
 def test_k_too_large_for_jax_lobpcg() -> None:
     pytest.importorskip("jax")
-    with pytest.raises(InvalidInputError, match=r"k=4 is too large for jax\.lobpcg: it needs n > 5·k \(n=20, k=4\)"):
+    with pytest.raises(
+        InvalidInputError, match=r"k=4 is too large for jax\.lobpcg: it needs n > 5·k \(n=20, k=4\)"
+    ):
         solvers.solve("jax.lobpcg", sym(20), k=4)
 
 
@@ -171,7 +177,10 @@ def test_missing_framework_gives_install_hint() -> None:
     )  # fmt: skip
     solvers.register(spec)
     try:
-        with pytest.raises(FrameworkNotInstalledError, match=r"needs ghost_framework_not_installed.*pip install ghost-framework"):
+        with pytest.raises(
+            FrameworkNotInstalledError,
+            match=r"needs ghost_framework_not_installed.*pip install ghost-framework",
+        ):
             solvers.load("ghost.eigh")
         assert "ghost.eigh" not in [s.name for s in solvers.available()]
         assert "pip install ghost-framework" in solvers.unavailable_reason("ghost.eigh")
@@ -187,7 +196,10 @@ def test_unknown_solver_suggests_close_names() -> None:
 
 
 def test_option_the_solver_does_not_take() -> None:
-    with pytest.raises(UnknownOptionError, match=r"numpy\.eigh does not take option\(s\) driver; it takes: symmetrize, symmetry_tol"):
+    with pytest.raises(
+        UnknownOptionError,
+        match=r"numpy\.eigh does not take option\(s\) driver; it takes: symmetrize, symmetry_tol",
+    ):
         solvers.load("numpy.eigh", driver="evr")
 
 

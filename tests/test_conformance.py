@@ -23,7 +23,9 @@ def _params() -> list:
                     marks.append(getattr(pytest.mark, spec.framework))
                 if device == "cuda":
                     marks.append(pytest.mark.cuda)
-                params.append(pytest.param(spec.name, device, case, id=f"{spec.name}-{device}-{case.id}", marks=marks))
+                params.append(
+                    pytest.param(spec.name, device, case, id=f"{spec.name}-{device}-{case.id}", marks=marks)
+                )
     return params
 
 

@@ -96,7 +96,7 @@ def test_spec_is_frozen() -> None:
 def test_spec_rejects_malformed_declarations() -> None:
     with pytest.raises(ValueError, match="kind must be one of"):
         SolverSpec(name="a.b", framework="numpy", kind="lu", implementation="m:a")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="'framework.method'"):
+    with pytest.raises(ValueError, match=r"'framework\.method'"):
         SolverSpec(name="ab", framework="numpy", kind="eig", implementation="m:a")
     with pytest.raises(ValueError, match="module:attribute"):
         SolverSpec(name="a.b", framework="numpy", kind="eig", implementation="m.a")
