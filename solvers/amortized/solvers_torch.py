@@ -74,6 +74,8 @@ class TorchAmortized(_TorchStateful):
             loss=o["loss"],
             optimizer=o["optimizer"],
             lr=float(o["lr"]),
+            momentum=float(o["momentum"]),
+            power=float(o["power"]),
             max_steps=self._maxiter("max_steps"),
             tol=self._tol(dtype, AMORTIZED_TOL),
             check_every=int(o["check_every"]),
