@@ -8,6 +8,7 @@ asv records as skipped.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from typing import Any
 
 from harness.asv_tools import synced_timer
@@ -27,6 +28,8 @@ class AmortizedStepVsEigh:
     timer = staticmethod(synced_timer)
     timeout = 600
     number = 1
+    step: Callable[[], Any]
+    eigh: Callable[[], Any]
 
     def setup(self, n: int, k: int, framework: str) -> None:
         if importlib.util.find_spec(framework) is None:

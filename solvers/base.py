@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .devices import device_kind, has_device, normalize_device
-from .errors import DeviceError, UnknownOptionError
+from .errors import DeviceError, InvalidInputError, UnknownOptionError
 from .spec import SolverSpec
 from .validation import check_input
 
@@ -56,6 +56,13 @@ class Prepared:
     device: str
     dtype: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def top_k(self) -> int:
+        """k for solvers that need one; validation has already refused a missing k for them."""
+        if self.k is None:
+            raise InvalidInputError("this solver needs k (the number of top eigenpairs)")
+        return self.k
 
 
 @dataclass

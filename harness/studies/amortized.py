@@ -159,6 +159,7 @@ def track(
         result = solver.to_result(raw, prepared)
         state = result.state
         steps.append(result.steps if result.steps is not None else 1)
+        assert result.values is not None
         errors.append(value_relative_error(result.values[:k], ref))
     return {
         "schema": SCHEMA,

@@ -179,7 +179,7 @@ def fine_tuning(
         steps, converged, errors = [], [], []
         state = None
         for a in series:
-            state_in = state if mode == "warm" else None
+            state_in: Any = state if mode == "warm" else None
             state, n_steps, ok, values = run(a, state_in)
             reference = np.linalg.eigvalsh(a.astype(np.float64))[::-1][:k]
             steps.append(n_steps)

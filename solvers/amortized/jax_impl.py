@@ -73,7 +73,8 @@ class AmortizedState:
 
     @classmethod
     def tree_unflatten(cls, static: _Static, children: tuple[Any, ...]) -> AmortizedState:
-        return cls(*children, static.config)
+        params, opt_state, count = children
+        return cls(params, opt_state, count, static.config)
 
     def __repr__(self) -> str:
         shape = jax.tree_util.tree_map(lambda x: x.shape, self.params)

@@ -108,7 +108,7 @@ class JaxAmortized(_JaxIterative):
             raise UnknownOptionError(f"option tol must be >= 0, got {o['tol']!r}")
 
     def setup(self, prepared: Prepared) -> None:
-        n, k = prepared.shape[0], prepared.k
+        n, k = prepared.shape[0], prepared.top_k
         x0 = _check_x0(self.options["x0"], n, k, self.spec.name)
         tol = self.options["tol"]
         tol = DEFAULT_TOL[prepared.dtype] if tol is None else tol
@@ -131,9 +131,9 @@ class JaxAmortized(_JaxIterative):
                     f"({state.config.loss}/{state.config.optimizer}); start without a state"
                 )
             return state
-        w = _check_x0(np.asarray(state), prepared.shape[0], prepared.k, self.spec.name)
+        w = _check_x0(np.asarray(state), prepared.shape[0], prepared.top_k, self.spec.name)
         with jax.default_device(prepared.operand.device):
-            return jax_impl.init(prepared.shape[0], prepared.k, self.config, w0=w, dtype=prepared.dtype)
+            return jax_impl.init(prepared.shape[0], prepared.top_k, self.config, w0=w, dtype=prepared.dtype)
 
     def _args(self, prepared: Prepared, state: Any) -> tuple[Any, ...]:
         return (self._state(prepared, state), prepared.operand, *prepared.extra["scalars"])
@@ -167,7 +167,7 @@ class JaxSubspace(_JaxIterative):
             raise UnknownOptionError(f"option tol must be >= 0, got {tol!r}")
 
     def setup(self, prepared: Prepared) -> None:
-        n, k = prepared.shape[0], prepared.k
+        n, k = prepared.shape[0], prepared.top_k
         p = min(n, k + int(self.options["oversample"]))
         tol = self.options["tol"]
         tol = SUBSPACE_TOL[prepared.dtype] if tol is None else tol

@@ -88,7 +88,7 @@ class TorchAmortized(_TorchStateful):
     def call(self, prepared: Prepared, state: Any = None) -> SolveOutput:
         if state is not None and not isinstance(state, AmortizedState):
             raise InvalidInputError(f"{self.spec.name}: state must come from a previous call's Result.state")
-        out = solve(prepared.operand, prepared.k, prepared.extra["config"], state, x0=self.options["x0"])
+        out = solve(prepared.operand, prepared.top_k, prepared.extra["config"], state, x0=self.options["x0"])
         _sync(prepared.device)
         return out
 
@@ -110,7 +110,7 @@ class TorchSubspace(_TorchStateful):
     """Subspace iteration with Rayleigh–Ritz; the state is the Ritz block of the last call."""
 
     def call(self, prepared: Prepared, state: Any = None) -> SubspaceOutput:
-        a, k = prepared.operand, prepared.k
+        a, k = prepared.operand, prepared.top_k
         n = a.shape[0]
         b = min(n, k + int(self.options["oversample"]))
         if state is None:
