@@ -189,9 +189,12 @@ def test_modules_reject_wrong_shapes() -> None:
 
 # -- registry solvers: warm start ---------------------------------------------------------------
 def test_amortized_warm_start_takes_far_fewer_steps() -> None:
-    a, _, _ = gapped(24, seed=8)
+    """A decaying spectrum (λ_i = 1/i) drifting by 1e-4·‖E‖: warm needs a fraction of cold's steps."""
+    n = 150
+    q, _ = np.linalg.qr(np.random.default_rng(8).standard_normal((n, n)))
+    a = (q / np.arange(1, n + 1)) @ q.T
     e = np.random.default_rng(9).standard_normal(a.shape)
-    b = a + 1e-3 * (e + e.T) / 2
+    b = a + 1e-4 * (e + e.T) / 2 / np.sqrt(n)
     solver = solvers.load("torch.amortized", tol=1e-9, max_steps=20000)
     first = solver.solve(a, K)
     cold = solver.solve(b, K)
@@ -232,6 +235,29 @@ def test_amortized_x0_at_the_answer_converges_at_once() -> None:
     np.testing.assert_allclose(out.values, values[:K], atol=1e-8)
     cold = solvers.load("torch.amortized", tol=1e-10).solve(a, K)
     assert out.steps * 2 <= cold.steps, (out.steps, cold.steps)
+
+
+def test_a_stalled_optimiser_is_not_called_converged() -> None:
+    """λ that stops changing far from the eigenvalues (a stalled line search) is not convergence."""
+    a = solvers.problems.random_symmetric(60, seed=0)
+    out = solvers.load("torch.amortized", optimizer="sgd", lr=1e-9, max_steps=200, tol=1e-3).solve(a, K)
+    ref = np.linalg.eigvalsh(a)[::-1][:K]
+    assert np.abs(out.values - ref).max() > 1e-2  # it barely moved from the random start...
+    assert not out.converged and out.steps == 200  # ...so it must not claim convergence
+
+
+def test_default_rate_scales_with_the_matrix() -> None:
+    """lr=None: SGD's rate is 0.5·n over a bound on ‖A‖₂, so scaling A leaves the steps alike."""
+    from solvers.amortized.solvers_torch import default_lr
+
+    a = torch.as_tensor(gapped()[0])
+    assert default_lr("sgd", 10 * a) == pytest.approx(default_lr("sgd", a) / 10)
+    assert default_lr("sgd", a) <= 0.5 * a.shape[0] / float(torch.linalg.matrix_norm(a, ord=2))
+    assert default_lr("adam", a) == 1e-2
+    small = solvers.solve("torch.amortized", gapped()[0], K)
+    large = solvers.solve("torch.amortized", 1e3 * gapped()[0], K)
+    assert small.converged and large.converged
+    assert abs(small.steps - large.steps) <= 20
 
 
 # -- subspace iteration ------------------------------------------------------------------------

@@ -23,6 +23,24 @@ AMORTIZED_TOL = {"float32": 1e-7, "float64": 1e-9}
 SUBSPACE_TOL = {"float32": 1e-5, "float64": 1e-11}
 
 
+#: Learning rates used when the caller gives none, chosen by measurement (n ≤ 1000, k ≤ 10):
+#: Adam's constant rate wobbles at a 1e-5 floor that a tight tol never sees, so the default
+#: optimiser is SGD with momentum, whose rate must scale as n/‖A‖ (W's columns have norm √n).
+FIXED_LR = {"adam": 1e-2, "adamax": 1e-2, "yogi": 1e-2, "lbfgs": 1.0}
+SGD_LR_SCALE = 0.5
+
+
+def default_lr(optimizer: str, a: torch.Tensor) -> float:
+    """The rate for `optimizer` on `a`: fixed, or for SGD 0.5·n / (Gershgorin bound ≥ ‖A‖₂).
+
+    The bound is one O(n²) pass inside the timed call, under one product's cost.
+    """
+    if optimizer != "sgd":
+        return FIXED_LR[optimizer]
+    bound = float(a.abs().sum(dim=1).max())
+    return SGD_LR_SCALE * a.shape[0] / max(bound, 1e-300)
+
+
 def _sync(device: str) -> None:
     if device.startswith("cuda"):
         torch.cuda.synchronize(device)
@@ -69,11 +87,12 @@ class TorchAmortized(_TorchStateful):
             )
 
     def config(self, dtype: str) -> AmortizedConfig:
+        """The configuration; with ``lr=None`` the rate is a placeholder that `call` resolves."""
         o = self.options
         return AmortizedConfig(
             loss=o["loss"],
             optimizer=o["optimizer"],
-            lr=float(o["lr"]),
+            lr=1.0 if o["lr"] is None else float(o["lr"]),
             momentum=float(o["momentum"]),
             power=float(o["power"]),
             max_steps=self._maxiter("max_steps"),
@@ -88,7 +107,10 @@ class TorchAmortized(_TorchStateful):
     def call(self, prepared: Prepared, state: Any = None) -> SolveOutput:
         if state is not None and not isinstance(state, AmortizedState):
             raise InvalidInputError(f"{self.spec.name}: state must come from a previous call's Result.state")
-        out = solve(prepared.operand, prepared.top_k, prepared.extra["config"], state, x0=self.options["x0"])
+        config = prepared.extra["config"]
+        if self.options["lr"] is None:
+            config = config.with_(lr=default_lr(config.optimizer, prepared.operand))
+        out = solve(prepared.operand, prepared.top_k, config, state, x0=self.options["x0"])
         _sync(prepared.device)
         return out
 
