@@ -21,6 +21,7 @@ from solvers.devices import DeviceError, has_device, normalize_device
 from solvers.errors import UnknownSolverError
 
 from . import sweep as sweep_module
+from .problems import KIND_PROBLEMS, applicable
 from .records import read
 from .runner import run
 from .summary import print_summary
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--ns", help="override the preset's sizes, e.g. 100,200")
     r.add_argument("--ks", help="override the preset's top-k counts, e.g. 5,10")
     r.add_argument("--dtypes", help="override the preset's dtypes, e.g. float64")
+    r.add_argument("--problems", help="override the eigensolvers' matrices, e.g. random_symmetric,decaying")
     r.add_argument("--repeat", type=int, help="override the samples per point")
     r.add_argument("--no-progress", action="store_true", help="print one line per point instead of a bar")
 
@@ -132,6 +134,13 @@ def _sweep_from(args: argparse.Namespace) -> sweep_module.Sweep:
         if bad or not dtypes:
             raise UsageError(f"--dtypes takes float32 and/or float64, got {args.dtypes!r}")
         changes["dtypes"] = dtypes
+    if args.problems:
+        problems = tuple(_csv(args.problems))
+        bad = [p for p in problems if applicable("eig", p)]
+        if bad or not problems:
+            known = ", ".join(KIND_PROBLEMS["eig"])
+            raise UsageError(f"--problems takes eigenproblem names ({known}), got {args.problems!r}")
+        changes["problems"] = {**chosen.problems, "eig": problems}
     settings = chosen.settings
     if args.timeout is not None:
         if not args.timeout > 0:

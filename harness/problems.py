@@ -14,6 +14,7 @@ import numpy as np
 from solvers.problems import (
     PROBLEMS,
     clustered,
+    decaying,
     laplacian,
     laplacian_eigenvalues,
     make,
@@ -27,6 +28,7 @@ __all__ = [
     "PROBLEMS",
     "applicable",
     "clustered",
+    "decaying",
     "drifting",
     "laplacian",
     "laplacian_eigenvalues",
@@ -38,8 +40,8 @@ __all__ = [
 
 #: Problems each kind can be given: eigensolvers and matmul need square symmetric matrices.
 KIND_PROBLEMS: dict[str, tuple[str, ...]] = {
-    "eig": ("random_symmetric", "random_psd", "laplacian", "clustered"),
-    "svd": ("random_symmetric", "random_psd", "laplacian", "clustered", "rectangular"),
+    "eig": ("random_symmetric", "random_psd", "laplacian", "decaying", "clustered"),
+    "svd": ("random_symmetric", "random_psd", "laplacian", "decaying", "clustered", "rectangular"),
     "qr": ("random_symmetric", "random_psd", "rectangular"),
     "matmul": ("random_symmetric", "random_psd", "laplacian", "clustered"),
 }

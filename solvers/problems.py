@@ -44,6 +44,16 @@ def laplacian_eigenvalues(n: int) -> np.ndarray:
     return np.sort(LaplacianNd((rows, n // rows), boundary_conditions="dirichlet").eigenvalues())[::-1]
 
 
+def decaying(n: int, seed: int = 0) -> np.ndarray:
+    """QΛQᵀ with λ_i = 1/i: a covariance-like spectrum whose top is separated (λ10/λ11 = 1.1).
+
+    The case the amortized method is built for (latent PCA, low-rank structure), next to the
+    Wigner and Wishart matrices whose top eigenvalues are nearly tied.
+    """
+    q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, n)))
+    return (q / np.arange(1, n + 1)) @ q.T
+
+
 def clustered(n: int, seed: int = 0) -> np.ndarray:
     """Badly conditioned (κ = 1e8) with its top eigenvalues clustered within 1e-6 relative."""
     rng = np.random.default_rng(seed)
@@ -64,6 +74,7 @@ PROBLEMS: dict[str, Callable[[int, int], np.ndarray]] = {
     "random_symmetric": random_symmetric,
     "random_psd": random_psd,
     "laplacian": laplacian,
+    "decaying": decaying,
     "clustered": clustered,
     "rectangular": rectangular,
 }

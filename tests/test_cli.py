@@ -85,6 +85,14 @@ def test_existing_records_need_resume_or_force(capsys: pytest.CaptureFixture[str
     assert "--resume" in err
 
 
+def test_problems_override(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert "--problems" in _usage_error(capsys, ["run", "--problems", "rectangular", "--out", str(tmp_path)])
+    argv = ["run", "--solvers", "numpy.eigh", "--ns", "8", "--dtypes", "float64", "--problems", "decaying"]
+    assert cli.main([*argv, "--repeat", "1", "--out", str(tmp_path), "--no-progress"]) == 0
+    got = read(tmp_path / "records.jsonl")
+    assert [r["problem"] for r in got.measurements] == ["decaying"]
+
+
 def test_bad_overrides(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert "--ns" in _usage_error(capsys, ["run", "--ns", "10,x", "--out", str(tmp_path)])
     assert "--dtypes" in _usage_error(capsys, ["run", "--dtypes", "float16", "--out", str(tmp_path)])
@@ -95,7 +103,8 @@ def test_run_writes_records_and_a_summary(capsys: pytest.CaptureFixture[str], tm
     argv = ["run", "--solvers", "numpy.eigh,numpy.matmul", "--ns", "8", "--dtypes", "float64"]
     assert cli.main([*argv, "--repeat", "2", "--out", str(tmp_path), "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "points: 2  ok: 2  skipped: 0  failed: 0" in out
+    # quick gives eigensolvers two spectra (random_symmetric, decaying): 2 + 1 points
+    assert "points: 3  ok: 3  skipped: 0  failed: 0" in out
     got = read(tmp_path / "records.jsonl")
     assert {r["solver"] for r in got.measurements} == {"numpy.eigh", "numpy.matmul"}
 
@@ -113,6 +122,7 @@ def test_interrupted_run_resumes_without_losing_or_repeating(
 ) -> None:
     ns = ",".join(str(n) for n in range(8, 20))
     argv = ["run", "--solvers", "faulty.slow", "--ns", ns, "--dtypes", "float64", "--repeat", "1"]
+    argv += ["--problems", "random_symmetric"]
     argv += ["--out", str(tmp_path), "--no-progress"]
     path = tmp_path / "records.jsonl"
     proc = _eigbench(*argv)

@@ -28,13 +28,7 @@ TARGET = 1e-3
 
 
 # -- inputs ------------------------------------------------------------------------------------
-def decaying(n: int, seed: int = 0) -> np.ndarray:
-    """QΛQᵀ with λ_i = 1/i: a realistic, not hopeless top spectrum (λ10/λ11 = 1.1)."""
-    q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, n)))
-    return (q / np.arange(1, n + 1)) @ q.T
-
-
-START = {"decaying": decaying, "wishart": solvers.problems.random_psd}
+START = {"decaying": solvers.problems.decaying, "wishart": solvers.problems.random_psd}
 
 
 def drifting(problem: str, n: int, count: int, eps: float, seed: int = 0) -> Iterator[np.ndarray]:
