@@ -71,6 +71,10 @@ def blas_info() -> list[dict[str, Any]]:
         from threadpoolctl import threadpool_info
     except ImportError:
         return []
+    try:  # scipy ships its own OpenBLAS (JAX uses it for LAPACK): load it so it is listed too
+        import scipy.linalg  # noqa: F401
+    except ImportError:
+        pass
     keep = ("user_api", "internal_api", "version", "num_threads", "filepath", "threading_layer")
     return [{k: info.get(k) for k in keep} for info in threadpool_info()]
 
