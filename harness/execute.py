@@ -24,7 +24,7 @@ from solvers.errors import (
 )
 
 from .metrics import Reference, evaluate, reference_for
-from .problems import make
+from .problems import drift_step, make
 from .sweep import Point, Settings
 from .timing import time_solver_with_output
 
@@ -96,15 +96,38 @@ def run_point(point: Point, settings: Settings, cache: MatrixCache | None = None
     return fields
 
 
+#: A warm point solves the next matrix of a drifting sequence, A + WARM_DRIFT·‖A‖₂·E (E a
+#: Wigner matrix), from the state a cold solve of A left: what tracking pays at every step.
+WARM_DRIFT = 1e-3
+
+
+def _drifted(
+    point: Point, kind: str, a: np.ndarray, reference: Reference | None, cache: MatrixCache
+) -> tuple[np.ndarray, Reference | None]:
+    """The next matrix of the drift from `a` (seeded by the point) and its float64 reference."""
+    key = ("drifted", kind, point.problem, point.n, point.seed, point.dtype)
+
+    def build() -> tuple[np.ndarray, Reference | None]:
+        scale = reference.norm2 if reference is not None else float(np.abs(a).sum(axis=1).max())
+        rng = np.random.default_rng([point.seed, point.n, 7919])
+        nxt = drift_step(a, WARM_DRIFT * scale, rng)
+        return nxt, reference_for(kind, nxt)
+
+    return cache.get(key, build)
+
+
 def _measure(point: Point, settings: Settings, cache: MatrixCache) -> dict[str, Any]:
     spec = registry.spec(point.solver)
     a = cache.matrix(point)
+    reference = cache.reference(spec.kind, point, a)
     solver = registry.load(spec)
     prepared = solver.prepare(a, point.k, device=point.device, dtype=point.dtype)
     state_key = ("state", point.solver, point.problem, point.n, point.seed, point.dtype, point.k)
     state = None
-    if point.start == "warm":  # start from where a cold solve of the same matrix ends
+    if point.start == "warm":
         state = cache.get(state_key, lambda: solver.to_result(solver.call(prepared), prepared).state)
+        a, reference = _drifted(point, spec.kind, a, reference, cache)
+        prepared = solver.prepare(a, point.k, device=point.device, dtype=point.dtype)
     try:
         timing, raw = time_solver_with_output(solver, prepared, state, **settings.measure_kwargs())
     except CANNOT as exc:  # raised inside the call: that is a failure, not a declared limit
@@ -113,7 +136,7 @@ def _measure(point: Point, settings: Settings, cache: MatrixCache) -> dict[str, 
     result = solver.to_result(raw, prepared)
     if spec.warm_start and point.start == "cold":  # the warm point that follows starts from here
         cache.put(state_key, result.state)
-    evaluation = evaluate(spec, a, result, cache.reference(spec.kind, point, a))
+    evaluation = evaluate(spec, a, result, reference)
     fields.update(
         accuracy=evaluation.accuracy,
         bounds=evaluation.bounds,

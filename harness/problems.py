@@ -29,6 +29,7 @@ __all__ = [
     "applicable",
     "clustered",
     "decaying",
+    "drift_step",
     "drifting",
     "laplacian",
     "laplacian_eigenvalues",
@@ -73,5 +74,11 @@ def drifting(problem: str, n: int, steps: int, *, drift: float = 1e-3, seed: int
     rng = np.random.default_rng(seed + 1)
     for _ in range(steps):
         yield a
-        g = rng.standard_normal((n, n))
-        a = a + drift * scale * (g + g.T) / np.sqrt(2.0 * n)
+        a = drift_step(a, drift * scale, rng)
+
+
+def drift_step(a: np.ndarray, size: float, rng: np.random.Generator) -> np.ndarray:
+    """A + size·E with E = (G + Gᵀ)/√(2n) a Wigner matrix (‖E‖₂ ≈ 2): one step of a drifting sequence."""
+    n = a.shape[0]
+    g = rng.standard_normal((n, n))
+    return a + (size * (g + g.T) / np.sqrt(2.0 * n)).astype(a.dtype)

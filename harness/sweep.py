@@ -34,7 +34,8 @@ class Point:
     problem: str
     seed: int = 0
     start: str = "cold"
-    """``cold``: every call from scratch; ``warm``: calls start from a converged state."""
+    """``cold``: every call from scratch; ``warm``: solve the next matrix of a drift (A + 1e-3·‖A‖·E)
+    from the state a cold solve of A left (`harness.execute.WARM_DRIFT`)."""
     depth: int | None = None
     width: int | None = None
 
