@@ -61,8 +61,12 @@ class _JaxIterative(Solver):
     def to_device(self, array: np.ndarray, device: str) -> Any:
         return put(array, device)
 
-    def _args(self, prepared: Prepared, state: Any) -> tuple[Any, ...]:
+    def _state(self, prepared: Prepared, state: Any) -> Any:
+        """The starting state on the device: the caller's `state` checked, or the cold start."""
         raise NotImplementedError
+
+    def _args(self, prepared: Prepared, state: Any) -> tuple[Any, ...]:
+        return (self._state(prepared, state), prepared.operand, *prepared.extra["scalars"])
 
     def _fn(self, prepared: Prepared) -> Any:
         raise NotImplementedError
@@ -135,9 +139,6 @@ class JaxAmortized(_JaxIterative):
         with jax.default_device(prepared.operand.device):
             return jax_impl.init(prepared.shape[0], prepared.top_k, self.config, w0=w, dtype=prepared.dtype)
 
-    def _args(self, prepared: Prepared, state: Any) -> tuple[Any, ...]:
-        return (self._state(prepared, state), prepared.operand, *prepared.extra["scalars"])
-
     def _fn(self, prepared: Prepared) -> Any:
         return jax_impl.solve_with_status
 
@@ -184,9 +185,6 @@ class JaxSubspace(_JaxIterative):
             return state
         block = start_block(n, p, np.asarray(state), int(self.options["seed"]))
         return put(block.astype(prepared.dtype), prepared.device)
-
-    def _args(self, prepared: Prepared, state: Any) -> tuple[Any, ...]:
-        return (self._state(prepared, state), prepared.operand, *prepared.extra["scalars"])
 
     def _fn(self, prepared: Prepared) -> Any:
         k = prepared.k
