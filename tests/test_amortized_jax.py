@@ -205,7 +205,7 @@ def test_registry_solver_warm_call_reuses_state(name):
 
 
 def test_registry_rejects_conflicting_step_limits_and_foreign_state():
-    with pytest.raises(solvers.UnknownOptionError, match="disagree"):
+    with pytest.raises(solvers.InvalidInputError, match="disagree"):
         solvers.load("jax.amortized", max_steps=10, maxiter=20)
     a, *_ = gapped()
     adam = solvers.load("jax.amortized", optimizer="adam")

@@ -13,7 +13,7 @@ import jax
 import numpy as np
 
 from ..base import Prepared, Result, Solver
-from ..errors import InvalidInputError, UnknownOptionError
+from ..errors import InvalidInputError
 from ..jax_support import aot_compile, put, x64_scope
 from . import jax_impl
 from .config import AmortizedConfig
@@ -32,7 +32,7 @@ def _positive_int(options: dict[str, Any], name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise UnknownOptionError(f"option {name} must be a positive integer, got {value!r}")
+        raise InvalidInputError(f"option {name} must be a positive integer, got {value!r}")
     return int(value)
 
 
@@ -40,7 +40,7 @@ def _max_steps(options: dict[str, Any], default: int) -> int:
     """`max_steps` and the common `maxiter` mean the same; both given must agree."""
     max_steps, maxiter = _positive_int(options, "max_steps"), _positive_int(options, "maxiter")
     if max_steps is not None and maxiter is not None and max_steps != maxiter:
-        raise UnknownOptionError(f"max_steps={max_steps} and maxiter={maxiter} disagree: give one")
+        raise InvalidInputError(f"max_steps={max_steps} and maxiter={maxiter} disagree: give one")
     return max_steps or maxiter or default
 
 
@@ -107,9 +107,9 @@ class JaxAmortized(_JaxIterative):
                 seed=int(o["seed"]),
             )
         except ValueError as exc:
-            raise UnknownOptionError(f"{self.spec.name}: {exc}") from None
+            raise InvalidInputError(f"{self.spec.name}: {exc}") from None
         if o["tol"] is not None and not o["tol"] >= 0:
-            raise UnknownOptionError(f"option tol must be >= 0, got {o['tol']!r}")
+            raise InvalidInputError(f"option tol must be >= 0, got {o['tol']!r}")
 
     def setup(self, prepared: Prepared) -> None:
         n, k = prepared.shape[0], prepared.top_k
@@ -162,10 +162,10 @@ class JaxSubspace(_JaxIterative):
         self.maxiter = _max_steps(self.options, 1000)
         oversample = self.options["oversample"]
         if isinstance(oversample, bool) or not isinstance(oversample, (int, np.integer)) or oversample < 0:
-            raise UnknownOptionError(f"option oversample must be an integer >= 0, got {oversample!r}")
+            raise InvalidInputError(f"option oversample must be an integer >= 0, got {oversample!r}")
         tol = self.options["tol"]
         if tol is not None and not tol >= 0:
-            raise UnknownOptionError(f"option tol must be >= 0, got {tol!r}")
+            raise InvalidInputError(f"option tol must be >= 0, got {tol!r}")
 
     def setup(self, prepared: Prepared) -> None:
         n, k = prepared.shape[0], prepared.top_k
